@@ -84,13 +84,12 @@ struct damon_size_range {
 struct damon_region {
 	struct damon_addr_range ar;
 	unsigned long sampling_addr;
-	unsigned int nr_accesses;
-	unsigned int nr_accesses_bp;
 	unsigned int age;
+	unsigned int nr_accesses, nr_accesses_bp;
 /* private: */
-	struct list_head list;
 	/* nr_accesses of the previous aggregation interval */
 	unsigned int last_nr_accesses;
+	struct list_head list;
 };
 
 /**
@@ -119,19 +118,22 @@ struct damon_target {
  * @NR_DAMON_OPS:	number of operations set identifiers.
  */
 enum damon_ops_id {
-	DAMON_OPS_VADDR,
-	DAMON_OPS_FVADDR,
-	DAMON_OPS_PADDR,
-	NR_DAMON_OPS,
+	DAMON_OPS_VADDR = 0,
+	DAMON_OPS_FVADDR = 1,
+	DAMON_OPS_PADDR = 2,
+	NR_DAMON_OPS
 };
 
-struct damon_ctx;
 struct damos;
+struct damon_ctx;
 
 /**
  * struct damon_operations - address-space specific primitives.
  * @id:			which operations set this is.
- * @init:		set up a context before its first sample (may be NULL).
+ * @init:		give targets that have no regions an initial layout,
+ *			leaving the others alone; called before the first
+ *			sample and after damon_call() requests that may have
+ *			added targets (may be NULL).
  * @update:		refresh targets' ranges every ops update interval
  *			(may be NULL).
  * @prepare_access_checks: arm the next sample of every region, usually by
@@ -141,32 +143,36 @@ struct damos;
  *			accessed since it was armed, feed the result to
  *			damon_update_region_access_rate(), and return the
  *			largest &damon_region->nr_accesses seen.
- * @get_scheme_score:	the priority of applying @scheme to @r, from 0 to
- *			DAMOS_MAX_SCORE (may be NULL).
- * @apply_scheme:	apply the action of a scheme to a region; returns the
- *			bytes applied and stores in its last argument the bytes
- *			that passed the operations-layer filters (may be NULL).
  * @target_valid:	whether a target can still be monitored (may be NULL:
  *			always valid).
  * @cleanup_target:	release what the operations set holds for a target,
  *			such as its pid reference (may be NULL).
+ * @get_scheme_score:	the priority of applying a scheme to a region, from 0
+ *			to DAMOS_MAX_SCORE (may be NULL).
+ * @apply_scheme:	apply the action of a scheme to a region; returns the
+ *			bytes applied and stores in its last argument the bytes
+ *			that passed the operations-layer filters (may be NULL).
  *
- * The kdamond calls every callback; none is called concurrently with another
- * for the same context.
+ * Only the kdamond calls these, never two at once for one context.
  */
 struct damon_operations {
 	enum damon_ops_id id;
-	void (*init)(struct damon_ctx *context);
-	void (*update)(struct damon_ctx *context);
-	void (*prepare_access_checks)(struct damon_ctx *context);
-	unsigned int (*check_accesses)(struct damon_ctx *context);
-	int (*get_scheme_score)(struct damon_ctx *context,
-				struct damon_region *r, struct damos *scheme);
-	unsigned long (*apply_scheme)(struct damon_ctx *context,
-				      struct damon_target *t, struct damon_region *r,
-				      struct damos *scheme, unsigned long *sz_filter_passed);
-	bool (*target_valid)(struct damon_target *t);
-	void (*cleanup_target)(struct damon_target *t);
+
+	/* building and refreshing what is monitored */
+	void (*init)(struct damon_ctx *ctx);
+	void (*update)(struct damon_ctx *ctx);
+	bool (*target_valid)(struct damon_target *target);
+	void (*cleanup_target)(struct damon_target *target);
+
+	/* one sample */
+	void (*prepare_access_checks)(struct damon_ctx *ctx);
+	unsigned int (*check_accesses)(struct damon_ctx *ctx);
+
+	/* acting on the results (DAMOS) */
+	int (*get_scheme_score)(struct damon_ctx *c, struct damon_region *reg, struct damos *s);
+	unsigned long (*apply_scheme)(struct damon_ctx *c, struct damon_target *tgt,
+				      struct damon_region *reg, struct damos *s,
+				      unsigned long *sz_ops_filter_passed);
 };
 
 /**
@@ -299,45 +305,42 @@ struct damon_ctx {
 	struct list_head schemes;
 };
 
-static inline struct damon_region *damon_next_region(struct damon_region *r)
+/* Walking a target's regions, which are kept sorted by address. */
+static inline struct damon_region *damon_first_region(struct damon_target *tgt)
 {
-	return container_of(r->list.next, struct damon_region, list);
+	return list_first_entry(&tgt->regions_list, struct damon_region, list);
 }
 
-static inline struct damon_region *damon_prev_region(struct damon_region *r)
+static inline struct damon_region *damon_last_region(struct damon_target *tgt)
 {
-	return container_of(r->list.prev, struct damon_region, list);
+	return list_last_entry(&tgt->regions_list, struct damon_region, list);
 }
 
-static inline struct damon_region *damon_last_region(struct damon_target *t)
+static inline struct damon_region *damon_next_region(struct damon_region *reg)
 {
-	return list_last_entry(&t->regions_list, struct damon_region, list);
+	return list_next_entry(reg, list);
 }
 
-static inline struct damon_region *damon_first_region(struct damon_target *t)
+static inline struct damon_region *damon_prev_region(struct damon_region *reg)
 {
-	return list_first_entry(&t->regions_list, struct damon_region, list);
+	return list_prev_entry(reg, list);
 }
 
-static inline unsigned long damon_sz_region(struct damon_region *r)
+static inline unsigned long damon_sz_region(struct damon_region *reg)
 {
-	return r->ar.end - r->ar.start;
+	return reg->ar.end - reg->ar.start;
 }
 
-#define damon_for_each_region(r, t) \
-	list_for_each_entry(r, &(t)->regions_list, list)
-
-#define damon_for_each_region_from(r, t) \
-	list_for_each_entry_from(r, &(t)->regions_list, list)
-
-#define damon_for_each_region_safe(r, next, t) \
-	list_for_each_entry_safe(r, next, &(t)->regions_list, list)
-
-#define damon_for_each_target(t, ctx) \
-	list_for_each_entry(t, &(ctx)->adaptive_targets, list)
-
-#define damon_for_each_target_safe(t, next, ctx)	\
-	list_for_each_entry_safe(t, next, &(ctx)->adaptive_targets, list)
+#define damon_for_each_region(reg, tgt) \
+	list_for_each_entry(reg, &(tgt)->regions_list, list)
+#define damon_for_each_region_from(reg, tgt) \
+	list_for_each_entry_from(reg, &(tgt)->regions_list, list)
+#define damon_for_each_region_safe(reg, nxt, tgt) \
+	list_for_each_entry_safe(reg, nxt, &(tgt)->regions_list, list)
+#define damon_for_each_target(tgt, c) \
+	list_for_each_entry(tgt, &(c)->adaptive_targets, list)
+#define damon_for_each_target_safe(tgt, nxt, c) \
+	list_for_each_entry_safe(tgt, nxt, &(c)->adaptive_targets, list)
 
 /**
  * damon_target_has_pid() - whether the context's targets name processes.
@@ -362,54 +365,53 @@ static inline unsigned int damon_max_nr_accesses(const struct damon_attrs *attrs
 	return min_t(unsigned long, attrs->aggr_samples, UINT_MAX);
 }
 
-/* Regions */
+/* Regions (regions.c) */
 struct damon_region *damon_new_region(unsigned long start, unsigned long end);
+void damon_add_region(struct damon_region *reg, struct damon_target *tgt);
+void damon_destroy_region(struct damon_region *reg, struct damon_target *tgt);
 
 /*
- * Add a region between two adjacent regions of the same target.  Callers
- * guarantee that @r fits between @prev and @next.
+ * Link @reg between @prev and @next, two neighbours in @tgt's list; the
+ * caller makes sure @reg lies between them.
  */
-static inline void damon_insert_region(struct damon_region *r,
-				       struct damon_region *prev, struct damon_region *next,
-				       struct damon_target *t)
+static inline void damon_insert_region(struct damon_region *reg,
+				       struct damon_region *prev,
+				       struct damon_region *next,
+				       struct damon_target *tgt)
 {
-	__list_add(&r->list, &prev->list, &next->list);
-	t->nr_regions++;
+	__list_add(&reg->list, &prev->list, &next->list);
+	tgt->nr_regions++;
 }
 
-void damon_add_region(struct damon_region *r, struct damon_target *t);
-void damon_destroy_region(struct damon_region *r, struct damon_target *t);
-int damon_set_regions(struct damon_target *t, struct damon_addr_range *ranges,
+int damon_set_regions(struct damon_target *tgt, struct damon_addr_range *ranges,
 		      unsigned int nr_ranges, unsigned long min_region_sz);
-void damon_update_region_access_rate(struct damon_region *r, bool accessed,
+void damon_update_region_access_rate(struct damon_region *reg, bool accessed,
 				     struct damon_attrs *attrs);
 
-/* Targets */
+/* Targets and contexts (core.c) */
 struct damon_target *damon_new_target(void);
-void damon_add_target(struct damon_ctx *ctx, struct damon_target *t);
-bool damon_targets_empty(struct damon_ctx *ctx);
-void damon_free_target(struct damon_target *t);
-void damon_destroy_target(struct damon_target *t, struct damon_ctx *ctx);
-unsigned int damon_nr_regions(struct damon_target *t);
-
-/* Contexts */
+unsigned int damon_nr_regions(struct damon_target *tgt);
+void damon_free_target(struct damon_target *tgt);
 struct damon_ctx *damon_new_ctx(void);
-void damon_destroy_ctx(struct damon_ctx *ctx);
-int damon_set_attrs(struct damon_ctx *ctx, struct damon_attrs *attrs);
+void damon_add_target(struct damon_ctx *c, struct damon_target *tgt);
+void damon_destroy_target(struct damon_target *tgt, struct damon_ctx *c);
+bool damon_targets_empty(struct damon_ctx *c);
+void damon_destroy_ctx(struct damon_ctx *c);
+int damon_set_attrs(struct damon_ctx *c, struct damon_attrs *attrs);
 int damon_commit_ctx(struct damon_ctx *dst, struct damon_ctx *src);
-int damon_nr_running_ctxs(void);
-bool damon_initialized(void);
 
-/* Operations sets */
-bool damon_is_registered_ops(enum damon_ops_id id);
+/* Operations sets (core.c) */
 int damon_register_ops(struct damon_operations *ops);
-int damon_select_ops(struct damon_ctx *ctx, enum damon_ops_id id);
+bool damon_is_registered_ops(enum damon_ops_id id);
+int damon_select_ops(struct damon_ctx *c, enum damon_ops_id id);
 
-/* Running */
+/* Running contexts (core.c) */
+bool damon_initialized(void);
 int damon_start(struct damon_ctx **ctxs, int nr_ctxs, bool exclusive);
 int damon_stop(struct damon_ctx **ctxs, int nr_ctxs);
-bool damon_is_running(struct damon_ctx *ctx);
-int damon_kdamond_pid(struct damon_ctx *ctx);
-int damon_call(struct damon_ctx *ctx, struct damon_call_control *control);
+bool damon_is_running(struct damon_ctx *c);
+int damon_kdamond_pid(struct damon_ctx *c);
+int damon_nr_running_ctxs(void);
+int damon_call(struct damon_ctx *c, struct damon_call_control *control);
 
 #endif /* _DAMON_H_ */

@@ -44,11 +44,23 @@
 static DEFINE_MUTEX(damon_lock);
 static int nr_running_ctxs;
 static bool running_exclusive_ctxs;
+/* numbers kdamond thread names, never reused */
+static unsigned int damon_nr_kdamonds_started;
 
-/* damon_ops_lock protects the registry of operations sets. */
+/* Registered operations sets, indexed by id; protected by damon_ops_lock. */
 static DEFINE_MUTEX(damon_ops_lock);
-static struct damon_operations damon_registered_ops[NR_DAMON_OPS];
-static bool damon_ops_registered[NR_DAMON_OPS];
+static struct {
+	struct damon_operations ops;
+	bool registered;
+} damon_ops_table[NR_DAMON_OPS];
+
+/* Look @id up; the caller holds damon_ops_lock. */
+static struct damon_operations *damon_find_ops(enum damon_ops_id id)
+{
+	if (id >= NR_DAMON_OPS || !damon_ops_table[id].registered)
+		return NULL;
+	return &damon_ops_table[id].ops;
+}
 
 /* Operations sets */
 
@@ -60,14 +72,8 @@ static bool damon_ops_registered[NR_DAMON_OPS];
  */
 bool damon_is_registered_ops(enum damon_ops_id id)
 {
-	bool registered;
-
-	if (id >= NR_DAMON_OPS)
-		return false;
-	mutex_lock(&damon_ops_lock);
-	registered = damon_ops_registered[id];
-	mutex_unlock(&damon_ops_lock);
-	return registered;
+	guard(mutex)(&damon_ops_lock);
+	return damon_find_ops(id);
 }
 
 /**
@@ -78,19 +84,12 @@ bool damon_is_registered_ops(enum damon_ops_id id)
  */
 int damon_register_ops(struct damon_operations *ops)
 {
-	int err = 0;
-
-	if (ops->id >= NR_DAMON_OPS)
+	guard(mutex)(&damon_ops_lock);
+	if (ops->id >= NR_DAMON_OPS || damon_find_ops(ops->id))
 		return -EINVAL;
-	mutex_lock(&damon_ops_lock);
-	if (damon_ops_registered[ops->id]) {
-		err = -EINVAL;
-	} else {
-		damon_registered_ops[ops->id] = *ops;
-		damon_ops_registered[ops->id] = true;
-	}
-	mutex_unlock(&damon_ops_lock);
-	return err;
+	damon_ops_table[ops->id].ops = *ops;
+	damon_ops_table[ops->id].registered = true;
+	return 0;
 }
 
 /**
@@ -102,17 +101,14 @@ int damon_register_ops(struct damon_operations *ops)
  */
 int damon_select_ops(struct damon_ctx *ctx, enum damon_ops_id id)
 {
-	int err = 0;
+	struct damon_operations *found;
 
-	if (id >= NR_DAMON_OPS)
+	guard(mutex)(&damon_ops_lock);
+	found = damon_find_ops(id);
+	if (!found)
 		return -EINVAL;
-	mutex_lock(&damon_ops_lock);
-	if (damon_ops_registered[id])
-		ctx->ops = damon_registered_ops[id];
-	else
-		err = -EINVAL;
-	mutex_unlock(&damon_ops_lock);
-	return err;
+	ctx->ops = *found;
+	return 0;
 }
 
 /* Targets */
@@ -124,34 +120,35 @@ int damon_select_ops(struct damon_ctx *ctx, enum damon_ops_id id)
  */
 struct damon_target *damon_new_target(void)
 {
-	struct damon_target *t = kzalloc(sizeof(*t), GFP_KERNEL);
+	struct damon_target *tgt = kmalloc(sizeof(*tgt), GFP_KERNEL);
 
-	if (!t)
-		return NULL;
-	INIT_LIST_HEAD(&t->regions_list);
-	INIT_LIST_HEAD(&t->list);
-	return t;
-}
-
-/**
- * damon_add_target() - append a target to a context.
- * @ctx:	the context.
- * @t:		the target.
- */
-void damon_add_target(struct damon_ctx *ctx, struct damon_target *t)
-{
-	list_add_tail(&t->list, &ctx->adaptive_targets);
+	if (tgt)
+		*tgt = (struct damon_target){
+			.regions_list = LIST_HEAD_INIT(tgt->regions_list),
+			.list = LIST_HEAD_INIT(tgt->list),
+		};
+	return tgt;
 }
 
 /**
  * damon_targets_empty() - whether a context has no targets.
- * @ctx:	the context.
+ * @c:	the context.
  *
- * Return: true if @ctx has no targets.
+ * Return: true if @c has no targets.
  */
-bool damon_targets_empty(struct damon_ctx *ctx)
+bool damon_targets_empty(struct damon_ctx *c)
 {
-	return list_empty(&ctx->adaptive_targets);
+	return list_empty(&c->adaptive_targets);
+}
+
+/**
+ * damon_add_target() - append a target to a context.
+ * @c:		the context.
+ * @tgt:	the target.
+ */
+void damon_add_target(struct damon_ctx *c, struct damon_target *tgt)
+{
+	list_add_tail(&tgt->list, &c->adaptive_targets);
 }
 
 /**
@@ -250,9 +247,9 @@ static void damon_reschedule_aggregation(struct damon_ctx *ctx,
  * @ctx:	the context; if running, call this from its kdamond.
  * @attrs:	the attributes.
  *
- * Existing regions are rescaled to the new intervals, the running
- * aggregation and ops update points are moved accordingly, and the
- * intervals tuning restarts its tally.
+ * Existing regions are rescaled to the new intervals and the running
+ * aggregation is fitted to them.  The ops update point and the intervals
+ * tuning tally restart only if the intervals they depend on changed.
  */
 void damon_apply_attrs(struct damon_ctx *ctx, struct damon_attrs *attrs)
 {
@@ -269,12 +266,20 @@ void damon_apply_attrs(struct damon_ctx *ctx, struct damon_attrs *attrs)
 	}
 	damon_reschedule_aggregation(ctx, &old, attrs);
 	ctx->attrs = *attrs;
-	ctx->next_ops_update_sis = passed +
-		damon_samples(attrs->ops_update_interval, attrs);
-	ctx->next_intervals_tune_sis = passed +
-		attrs->intervals_goal.aggrs * attrs->aggr_samples;
-	ctx->tune_events = 0;
-	ctx->tune_max_events = 0;
+	/* frequent commits of the same values must not postpone these */
+	if (old.sample_interval != attrs->sample_interval ||
+	    old.ops_update_interval != attrs->ops_update_interval)
+		ctx->next_ops_update_sis = passed +
+			damon_samples(attrs->ops_update_interval, attrs);
+	if (old.aggr_samples != attrs->aggr_samples ||
+	    memcmp(&old.intervals_goal, &attrs->intervals_goal,
+		   sizeof(old.intervals_goal)) ||
+	    old.sample_interval != attrs->sample_interval) {
+		ctx->next_intervals_tune_sis = passed +
+			attrs->intervals_goal.aggrs * attrs->aggr_samples;
+		ctx->tune_events = 0;
+		ctx->tune_max_events = 0;
+	}
 }
 
 /**
@@ -339,7 +344,8 @@ struct damon_ctx *damon_new_ctx(void)
 
 /*
  * Wait until the thread started for @ctx has fully exited and drop the
- * context's reference to it.  Return whether it was still in its loop.
+ * context's reference to it.  Return 0 if it was still in its main loop,
+ * -EPERM if it had ended by itself or none was started.
  */
 static int damon_reap_kdamond(struct damon_ctx *ctx)
 {
@@ -548,7 +554,8 @@ static int damon_start_one(struct damon_ctx *ctx)
 	ctx->call_controls_obsolete = false;
 	mutex_unlock(&ctx->call_controls_lock);
 
-	tsk = kthread_create(kdamond_fn, ctx, "kdamond.%d", nr_running_ctxs);
+	tsk = kthread_create(kdamond_fn, ctx, "kdamond.%u",
+			     damon_nr_kdamonds_started++);
 	if (IS_ERR(tsk)) {
 		mutex_lock(&ctx->call_controls_lock);
 		ctx->call_controls_obsolete = true;
@@ -840,10 +847,22 @@ static void kdamond_update_ops(struct damon_ctx *ctx)
 
 static void kdamond_init(struct damon_ctx *ctx)
 {
+	struct damon_target *t;
+	struct damon_region *r;
+
+	/* a restarted context must not carry a half-counted interval over */
+	damon_for_each_target(t, ctx)
+		damon_for_each_region(r, t)
+			r->nr_accesses = 0;
 	ctx->passed_sample_intervals = 0;
 	ctx->next_aggregation_sis = ctx->attrs.aggr_samples;
+	ctx->next_ops_update_sis = damon_samples(ctx->attrs.ops_update_interval,
+						 &ctx->attrs);
+	ctx->next_intervals_tune_sis = ctx->attrs.intervals_goal.aggrs *
+		ctx->attrs.aggr_samples;
+	ctx->tune_events = 0;
+	ctx->tune_max_events = 0;
 	ctx->last_nr_regions = 0;
-	damon_apply_attrs(ctx, &ctx->attrs);
 	if (ctx->ops.init)
 		ctx->ops.init(ctx);
 	damon_fill_min_regions(ctx);

@@ -48,16 +48,12 @@ struct damon_region *damon_new_region(unsigned long start, unsigned long end)
 	struct damon_region *r;
 
 	r = kmem_cache_alloc(damon_region_cache, GFP_KERNEL);
-	if (!r)
-		return NULL;
-	r->ar.start = start;
-	r->ar.end = end;
-	r->sampling_addr = start;
-	r->nr_accesses = 0;
-	r->nr_accesses_bp = 0;
-	r->age = 0;
-	r->last_nr_accesses = 0;
-	INIT_LIST_HEAD(&r->list);
+	if (r)
+		*r = (struct damon_region){
+			.ar = { .start = start, .end = end },
+			.sampling_addr = start,
+			.list = LIST_HEAD_INIT(r->list),
+		};
 	return r;
 }
 
@@ -144,12 +140,15 @@ static bool damon_ranges_valid(struct damon_addr_range *ranges,
 static struct list_head *damon_cover_range(struct damon_target *t,
 					   struct list_head *pos,
 					   unsigned long start,
-					   unsigned long end, int *err)
+					   unsigned long end,
+					   unsigned long min_sz, int *err)
 {
 	struct damon_region *r;
 	unsigned long covered = start;
 
 	while (pos != &t->regions_list) {
+		unsigned long r_start, r_end;
+
 		r = list_entry(pos, struct damon_region, list);
 		if (r->ar.start >= end)
 			break;
@@ -159,14 +158,22 @@ static struct list_head *damon_cover_range(struct damon_target *t,
 			*err = -ENOMEM;
 			return pos;
 		}
-		if (r->ar.start > covered) {
-			*err = damon_insert_before(t, pos, covered, r->ar.start);
-			if (*err)
-				return pos;
-		}
-		r->ar.start = max(r->ar.start, covered);
-		covered = r->ar.end;
 		pos = pos->next;
+		/* regions kept from a smaller unit snap to the current one */
+		r_start = max(ALIGN_DOWN(r->ar.start, min_sz), covered);
+		r_end = ALIGN(r->ar.end, min_sz);
+		if (r_end <= r_start) {
+			damon_destroy_region(r, t);
+			continue;
+		}
+		if (r_start > covered) {
+			*err = damon_insert_before(t, &r->list, covered, r_start);
+			if (*err)
+				return &r->list;
+		}
+		r->ar.start = r_start;
+		r->ar.end = r_end;
+		covered = r_end;
 	}
 	if (covered < end)
 		*err = damon_insert_before(t, pos, covered, end);
@@ -204,6 +211,10 @@ int damon_set_regions(struct damon_target *t, struct damon_addr_range *ranges,
 		unsigned long start = ALIGN_DOWN(ranges[i].start, min_region_sz);
 		unsigned long end = ALIGN(ranges[i].end, min_region_sz);
 
+		if (ranges[i].start == ranges[i].end)	/* empty: nothing to do */
+			continue;
+		if (end < ranges[i].end)	/* rounding up wrapped around */
+			end = ALIGN_DOWN(ranges[i].end, min_region_sz);
 		/* widening may make neighbours overlap: the first one wins */
 		start = max(start, last_end);
 		if (start >= end)
@@ -216,7 +227,8 @@ int damon_set_regions(struct damon_target *t, struct damon_addr_range *ranges,
 			pos = pos->next;
 			damon_destroy_region(r, t);
 		}
-		pos = damon_cover_range(t, pos, start, end, &err);
+		pos = damon_cover_range(t, pos, start, end, min_region_sz,
+					&err);
 	}
 	if (err)
 		return err;
@@ -441,7 +453,7 @@ void damon_reset_aggregated(struct damon_ctx *ctx)
 /**
  * damon_nr_split_pieces() - how many pieces to split each region into.
  * @ctx:		the context.
- * @last_nr_regions:	the region count after the previous split.
+ * @last_nr_regions:	the region count right before the previous split.
  *
  * Splitting in three when the count did not change since the last time
  * helps escape a layout in which every split got merged back.
@@ -534,11 +546,14 @@ void damon_fill_min_regions(struct damon_ctx *ctx)
 		return;
 	damon_for_each_target(t, ctx) {
 		damon_for_each_region_safe(r, next, t) {
-			u64 share = mul_u64_u64_div_u64(damon_sz_region(r),
-					min_nr, total);
+			unsigned long sz = damon_sz_region(r);
+			/* this region's share of min_nr pieces, rounded up */
+			u64 share = mul_u64_u64_div_u64(sz, min_nr, total);
 
-			if (share >= 1)
-				damon_split_region_evenly(t, r, share + 1,
+			if (mul_u64_u64_div_u64(share, total, min_nr) < sz)
+				share++;
+			if (share > 1)
+				damon_split_region_evenly(t, r, share,
 							  ctx->min_region_sz);
 		}
 	}
