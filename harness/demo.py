@@ -1,8 +1,8 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
 # UNFINISHED: not wired into `make demo` yet; in the last trial it printed
 # nothing within four minutes in the guest (cause not found). See the notes
 # on the operations-sets issue.
-#!/usr/bin/python3
-# SPDX-License-Identifier: GPL-2.0
 """Guest side of `make demo`: watch a workload with DAMON, as a sysadmin would.
 
 Starts the ground-truth workload of the selftests (a hot window that moves
