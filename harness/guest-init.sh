@@ -10,8 +10,17 @@ export HOME=/tmp TERM=dumb LC_ALL=C.UTF-8
 # Through the kernel log, so the console shows when each step happened.
 say() { echo "harness-init: $*" > /dev/kmsg 2>/dev/null || echo "harness-init: $*"; }
 
+# A checkout under /tmp, /run, ... would be hidden by the tmpfs mounts
+# below: keep the host's view at /mnt and bind the checkout back in place.
+top=$(cd "${0%/*}/.." && pwd)
+case $top in /tmp/*|/var/tmp/*|/run/*|/dev/shm/*) covered=1 ;; *) covered=0 ;; esac
+[ $covered = 0 ] || mount --bind / /mnt || say "cannot bind / on /mnt"
+
 # /dev is devtmpfs already (CONFIG_DEVTMPFS_MOUNT).
 mount -a -T "${0%/*}/guest.fstab" || say "some mounts failed"
+if [ $covered = 1 ]; then
+	mkdir -p "$top" && mount --bind "/mnt$top" "$top" || say "cannot show $top"
+fi
 # devtmpfs lacks these links (udev makes them); bash's <(...) needs /dev/fd.
 ln -s /proc/self/fd /dev/fd
 ln -s /proc/self/fd/0 /dev/stdin
