@@ -1,246 +1,186 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
-# UNFINISHED: not wired into `make demo` yet; in the last trial it printed
-# nothing within four minutes in the guest (cause not found). See the notes
-# on the operations-sets issue.
 """Guest side of `make demo`: watch a workload with DAMON, as a sysadmin would.
 
-Starts the ground-truth workload of the selftests (a hot window that moves
-between phases), sets DAMON up through /sys/kernel/mm/damon/admin only,
-reads the damon_aggregated tracepoint, and prints an access heatmap (time
-down, address across), the working set size per phase against the truth,
-the region count and the kdamond's CPU use.  DEMO_PNG=1 also writes the
-heatmap as a PNG into the run folder.
+Starts the ground-truth workload of our selftests (a hot window that moves
+to another part of its area in each phase), sets DAMON up through
+/sys/kernel/mm/damon/admin only, records the damon_aggregated tracepoint in
+a private tracefs instance, and then prints an access heatmap (time down,
+address across), the working set size per phase against the truth, the
+region counts and the kdamond's CPU use.  With DEMO_PNG=1 the heatmap's
+cells are also saved ($RESULTS/heatmap.tsv) for the host to draw a PNG.
 """
 import os
-import select
-import struct
-import subprocess
 import sys
 import time
-import zlib
 
-ADMIN = '/sys/kernel/mm/damon/admin'
-TRACE = '/sys/kernel/tracing'
+sys.path.insert(0, os.environ.get('SELFTEST_DIR', '.'))
+import damon_sysfs as ds  # noqa: E402
+
+AREA_MB, HOT_PERMILLE, PHASE_MS = 256, 100, 8000
+OFFSETS = (100, 650, 350)
 SAMPLE_US, AGGR_US = 5000, 100000
-MAX_NR = AGGR_US // SAMPLE_US
+MIN_NR, MAX_NR = 10, 1000
 COLS, ROW_S = 64, 0.5
 SHADES = ' .:-=+*#%@'
+HOT_FRAC = 0.25
 
 
-def write(path, value):
-    with open(path, 'w') as f:
-        f.write(str(value))
+def runtime_ns(pid):
+    """The scheduler's runtime of a task (exact, unlike utime/stime)."""
+    with open('/proc/%d/schedstat' % pid) as f:
+        return int(f.read().split()[0])
 
 
-def read(path):
-    with open(path) as f:
-        return f.read().strip()
-
-
-def setup_damon(pid):
-    write(f'{ADMIN}/kdamonds/nr_kdamonds', 1)
-    kd = f'{ADMIN}/kdamonds/0'
-    write(f'{kd}/contexts/nr_contexts', 1)
-    ctx = f'{kd}/contexts/0'
-    write(f'{ctx}/operations', 'vaddr')
-    attrs = f'{ctx}/monitoring_attrs'
-    write(f'{attrs}/intervals/sample_us', SAMPLE_US)
-    write(f'{attrs}/intervals/aggr_us', AGGR_US)
-    write(f'{attrs}/nr_regions/min', 10)
-    write(f'{attrs}/nr_regions/max', 1000)
-    write(f'{ctx}/targets/nr_targets', 1)
-    write(f'{ctx}/targets/0/pid_target', pid)
-    return kd
-
-
-def kdamond_runtime_ns(pid):
-    """Scheduler runtime if schedstat exists, else tick-sampled CPU time."""
+def watch():
+    """Run the workload under DAMON; returns (workload, snapshots, cpu)."""
+    cpu = ds.workload_cpu()
+    wl = ds.Workload(['-s', AREA_MB, '-f', HOT_PERMILLE, '-d', PHASE_MS,
+                      '-n', len(OFFSETS), '-o', ','.join(map(str, OFFSETS)),
+                      '-c', cpu])
+    trace = spinner = None
     try:
-        return int(read(f'/proc/{pid}/schedstat').split()[0])
-    except (OSError, ValueError):
-        fields = read(f'/proc/{pid}/stat').rsplit(')', 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) * 10**9 // \
-            os.sysconf('SC_CLK_TCK')
+        ds.setup_kdamond(ops='vaddr', targets=[{'pid': wl.pid}],
+                         sample_us=SAMPLE_US, aggr_us=AGGR_US,
+                         update_us=1000000, min_nr=MIN_NR, max_nr=MAX_NR)
+        trace = ds.Trace(['damon_aggregated'], name='damon_demo')
+        trace.sync()
+        spinner = ds.start_spinner(cpu)
+        if ds.state_cmd('on'):
+            raise ds.DamonError('cannot turn DAMON on')
+        kpid = ds.kdamond_pid()
+        cpu0, t0 = runtime_ns(kpid), time.monotonic()
+        wl.go()
+        if not wl.finish(len(OFFSETS) * PHASE_MS / 1000 + 60):
+            raise ds.DamonError('the workload did not finish its phases')
+        used = (runtime_ns(kpid) - cpu0, time.monotonic() - t0)
+        trace.stop()
+        ds.state_cmd('off')
+        snaps = [s for s in ds.snapshots(trace.read_events())
+                 if s.complete()]
+        return wl, snaps, used
+    finally:
+        ds.stop_process(spinner)
+        wl.release()
+        if trace:
+            trace.close()
+        ds.reset()
 
 
-def spinner(cpu):
-    """Share the workload's CPU: under TCG, context switches flush the
-    software TLB so the workload's accesses set accessed bits again."""
-    pid = os.fork()
-    if pid == 0:
-        os.sched_setaffinity(0, {cpu})
-        while True:
-            pass
-    return pid
-
-
-def parse_trace_line(line):
-    # "... 12.345678: damon_aggregated: target_id=0 nr_regions=12 a-b: n age"
-    try:
-        head, body = line.split(': damon_aggregated: ')
-        ts = float(head.split()[-1].rstrip(':'))
-        words = body.split()
-        nr_regions = int(words[1].split('=')[1])
-        start, end = (int(x) for x in words[2].rstrip(':').split('-'))
-        return ts, nr_regions, start, end, int(words[3])
-    except (ValueError, IndexError):
-        return None
-
-
-def collect(pipe, work, snapshots, events):
-    """Read trace lines and workload records until the workload is done."""
-    buf, cur = b'', []
-    wbuf = b''
-    while True:
-        ready, _, _ = select.select([pipe, work.stdout], [], [], 1.0)
-        if work.stdout in ready:
-            chunk = os.read(work.stdout.fileno(), 65536)
-            wbuf += chunk
-            *lines, wbuf = wbuf.split(b'\n')
-            for ln in lines:
-                events.append((time.monotonic(), ln.decode().split()))
-                if ln.startswith(b'done'):
-                    return
-            if not chunk:
-                return
-        if pipe in ready:
-            buf += os.read(pipe, 1 << 20)
-            *lines, buf = buf.split(b'\n')
-            for ln in lines:
-                rec = parse_trace_line(ln.decode(errors='replace'))
-                if not rec:
-                    continue
-                cur.append(rec)
-                if len(cur) == rec[1]:
-                    snapshots.append((time.monotonic(), cur))
-                    cur = []
-
-
-def heat_rows(snapshots, area, t0):
-    span = area[1] - area[0]
+def heat_rows(wl, snaps):
+    """Rows of ROW_S seconds from the first phase on: per column, the
+    highest access frequency (0..1) DAMON saw in that part of the area."""
+    lo, hi = wl.area
+    t0 = wl.phases[0][1]
     rows = {}
-    for when, regions in snapshots:
-        row = int((when - t0) / ROW_S)
-        cells = rows.setdefault(row, [0.0] * COLS)
-        for _, _, start, end, nr in regions:
-            lo = max(start, area[0])
-            hi = min(end, area[1])
-            if hi <= lo:
-                continue
-            for col in range((lo - area[0]) * COLS // span,
-                             min(COLS - 1, (hi - 1 - area[0]) * COLS // span) + 1):
-                cells[col] = max(cells[col], min(1.0, nr / MAX_NR))
-    return [rows[r] for r in sorted(rows)], sorted(rows)
+    for s in snaps:
+        if s.ts < t0:
+            continue
+        cells = rows.setdefault(int((s.ts - t0) / ROW_S), [0.0] * COLS)
+        for start, end, acc, _ in ds.clip(s.regions, lo, hi):
+            first = (start - lo) * COLS // (hi - lo)
+            last = (end - 1 - lo) * COLS // (hi - lo)
+            for col in range(first, last + 1):
+                cells[col] = max(cells[col], acc / (AGGR_US // SAMPLE_US))
+    last = max(rows, default=-1)
+    return [rows.get(r, [0.0] * COLS) for r in range(last + 1)]
 
 
-def write_png(path, rows, scale=6):
-    height, width = len(rows) * scale, COLS * scale
-    raw = b''
-    for cells in rows:
-        line = b'\0' + b''.join(
-            bytes((int(255 * v), int(80 + 100 * v), int(255 * (1 - v)))) * scale
-            for v in cells)
-        raw += line * scale
+def print_heatmap(wl, rows):
+    lo, hi = wl.area
+    starts = {int((start - wl.phases[0][1]) / ROW_S): (p, hs, he)
+              for p, start, hs, he in wl.phases}
+    print('Access heatmap of the workload\'s %d MiB area: address from left '
+          '(0) to right (%d MiB),' % ((hi - lo) >> 20, (hi - lo) >> 20))
+    print('time downwards, %.1f s per row; darker = accessed in more '
+          'samples.' % ROW_S)
+    print('   time |%s|' % ('-' * COLS))
+    for r, cells in enumerate(rows):
+        line = ''.join(SHADES[min(len(SHADES) - 1, int(v * len(SHADES)))]
+                       for v in cells)
+        mark = ''
+        if r in starts:
+            p, hs, he = starts[r]
+            mark = ' <- phase %d: hot %d-%d MiB' % (
+                p, (hs - lo) >> 20, (he - lo) >> 20)
+        print('%6.1fs |%s|%s' % (r * ROW_S, line, mark))
 
-    def chunk(kind, data):
-        c = struct.pack('>I', len(data)) + kind + data
-        return c + struct.pack('>I', zlib.crc32(kind + data) & 0xffffffff)
-    png = b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', struct.pack(
-        '>IIBBBBB', width, height, 8, 2, 0, 0, 0))
-    png += chunk(b'IDAT', zlib.compress(raw, 9)) + chunk(b'IEND', b'')
-    with open(path, 'wb') as f:
-        f.write(png)
+
+def wss_table(wl, snaps):
+    print('\nphase  true hot window     DAMON hot set (median of the last '
+          'two thirds of the phase)')
+    lo, hi = wl.area
+    for p, start, end, hs, he in wl.phase_spans():
+        settle = start + (end - start) / 3
+        sets = []
+        for s in snaps:
+            if settle <= s.ts <= end:
+                hot = ds.hot_regions(ds.clip(s.regions, lo, hi), HOT_FRAC)
+                sets.append((sum(r[1] - r[0] for r in hot),
+                             hot[0][0] if hot else lo,
+                             hot[-1][1] if hot else lo))
+        if not sets:
+            print('%5d  no snapshots' % p)
+            continue
+        wss = ds.median([x[0] for x in sets])
+        first = ds.median([x[1] for x in sets])
+        last = ds.median([x[2] for x in sets])
+        print('%5d  %5.1f-%5.1f MiB    %5.1f-%5.1f MiB, working set %5.1f '
+              'MiB (true %.1f, error %.1f%%)' %
+              (p, (hs - lo) / 2**20, (he - lo) / 2**20, (first - lo) / 2**20,
+               (last - lo) / 2**20, wss / 2**20, (he - hs) / 2**20,
+               100 * abs(wss - (he - hs)) / (he - hs)))
+
+
+def save_cells(rows):
+    results = os.environ.get('RESULTS')
+    if not (os.environ.get('DEMO_PNG') and results):
+        return
+    with open(os.path.join(results, 'heatmap.tsv'), 'w') as f:
+        f.write('# row_s=%s cols=%d\n' % (ROW_S, COLS))
+        for cells in rows:
+            f.write('\t'.join('%.3f' % v for v in cells) + '\n')
+    print('heatmap cells saved for the PNG (heatmap.tsv)')
 
 
 def main():
-    binary = os.path.join(os.environ.get('DAMON_SELFTEST_BIN', '.'),
-                          'access_workload')
-    if not os.path.isdir(ADMIN) or not os.access(binary, os.X_OK):
-        print(f'demo needs {ADMIN} and {binary}')
+    if os.geteuid() != 0 or not os.path.isdir(ds.ADMIN):
+        print('the demo needs root and %s' % ds.ADMIN)
         return 1
-    cpu = 1 if os.cpu_count() > 1 else 0
-    work = subprocess.Popen([binary, '-s', '128', '-f', '100', '-d', '6000',
-                             '-n', '3', '-o', '100,650,350', '-c', str(cpu),
-                             '-w'], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE)
-    area, hot = None, {}
-    for ln in work.stdout:
-        w = ln.decode().split()
-        if w[0] == 'area':
-            area = (int(w[1], 16), int(w[2], 16))
-        elif w[0] == 'hot':
-            hot[int(w[1])] = (int(w[2], 16), int(w[3], 16))
-        elif w[0] == 'ready':
-            break
-    spin = spinner(cpu)
-    kd = setup_damon(work.pid)
-    write(f'{TRACE}/events/damon/damon_aggregated/enable', 1)
-    pipe = os.open(f'{TRACE}/trace_pipe', os.O_RDONLY | os.O_NONBLOCK)
-    write(f'{kd}/state', 'on')
-    kpid = int(read(f'{kd}/pid'))
-    cpu0, t0 = kdamond_runtime_ns(kpid), time.monotonic()
-    work.stdin.write(b'go\n')
-    work.stdin.flush()
-
-    snapshots, events = [], []
-    collect(pipe, work, snapshots, events)
-    cpu_ns, wall = kdamond_runtime_ns(kpid) - cpu0, time.monotonic() - t0
-    write(f'{kd}/state', 'off')
-    write(f'{TRACE}/events/damon/damon_aggregated/enable', 0)
-    os.close(pipe)
-    work.stdin.close()
-    work.wait()
-    os.kill(spin, 9)
-    os.waitpid(spin, 0)
-    report(area, hot, events, snapshots, t0, cpu_ns, wall)
+    if not ds.find_helper('access_workload'):
+        print('access_workload is not built ($DAMON_SELFTEST_BIN)')
+        return 1
+    print('Starting a workload with %d phases of %d s (a %d MiB area, a '
+          '%d%% hot window)\nand DAMON vaddr monitoring of it through sysfs '
+          '(sampling every %d ms,\naggregating every %d ms, %d..%d regions).'
+          % (len(OFFSETS), PHASE_MS // 1000, AREA_MB, HOT_PERMILLE // 10,
+             SAMPLE_US // 1000, AGGR_US // 1000, MIN_NR, MAX_NR))
+    sys.stdout.flush()
+    wl, snaps, (cpu_ns, wall) = watch()
+    rows = heat_rows(wl, snaps)
+    print()
+    print_heatmap(wl, rows)
+    wss_table(wl, snaps)
+    counts = sorted(s.nr for s in snaps)
+    if counts:
+        print('\nregions per aggregation: min %d, median %d, max %d over %d '
+              'aggregations' % (counts[0], counts[len(counts) // 2],
+                                counts[-1], len(counts)))
+    print('kdamond CPU: %.2f%% of one CPU (%.0f ms in %.1f s, scheduler '
+          'runtime)' % (100 * cpu_ns / 1e9 / wall, cpu_ns / 1e6, wall))
+    print('\nWhat you see: DAMON splits the area into a few regions, samples '
+          'one page of each\nper sampling interval and adapts the regions to '
+          'where the accesses are.  It\nfinds the hot window within a few '
+          'aggregations and follows it when it moves,\nwith a handful of '
+          'regions, so its cost stays small and does not grow with the\n'
+          'size of the memory it watches.')
+    save_cells(rows)
     return 0
 
 
-def report(area, hot, events, snapshots, t0, cpu_ns, wall):
-    rows, idx = heat_rows(snapshots, area, t0)
-    starts = {int(w[1]): when for when, w in events if w and w[0] == 'phase'}
-    mib = (area[1] - area[0]) >> 20
-    print(f'Access heatmap of a {mib} MiB area (left: 0 MiB, right: '
-          f'{mib} MiB), one row per {ROW_S}s; darker = more accesses.')
-    print(f'   time |{"-" * COLS}|')
-    for row, cells in zip(idx, rows):
-        t = row * ROW_S
-        mark = ''.join(f' <- phase {p} starts' for p, s in starts.items()
-                       if row == int((s - t0) / ROW_S))
-        line = ''.join(SHADES[min(len(SHADES) - 1, int(v * len(SHADES)))]
-                       for v in cells)
-        print(f'{t:6.1f}s |{line}|{mark}')
-    print()
-    print('phase  true hot window (MiB)   DAMON working set (median)')
-    for p in sorted(starts):
-        begin = starts[p]
-        end = starts.get(p + 1, float('inf'))
-        settle = begin + 0.3 * min(end - begin, 6.0)
-        sizes = sorted(sum(e - s for _, _, s, e, nr in regs if nr > 0)
-                       for when, regs in snapshots if settle <= when < end)
-        lo, hi = hot[p]
-        wss = sizes[len(sizes) // 2] if sizes else 0
-        print(f'{p:5}  {(lo - area[0]) / 2**20:6.1f} - '
-              f'{(hi - area[0]) / 2**20:6.1f} ({(hi - lo) / 2**20:.1f})   '
-              f'{wss / 2**20:.1f} MiB over {len(sizes)} snapshots')
-    counts = sorted(len(r) for _, r in snapshots)
-    if counts:
-        print(f'regions per snapshot: min {counts[0]}, median '
-              f'{counts[len(counts) // 2]}, max {counts[-1]} '
-              f'(bounds 10..1000)')
-    print(f'kdamond CPU: {100 * cpu_ns / 1e9 / wall:.2f}% of one CPU over '
-          f'{wall:.1f}s (sampling every {SAMPLE_US // 1000} ms)')
-    print()
-    print('What you see: each row is half a second; each column is 2% of the '
-          'area.  DAMON\nfinds the hot window within a few aggregations and '
-          'follows it when it moves,\nwhile the number of regions stays '
-          'small; that is why its cost does not grow\nwith memory size.')
-    if os.environ.get('DEMO_PNG') and os.environ.get('RESULTS'):
-        path = os.path.join(os.environ['RESULTS'], 'heatmap.png')
-        write_png(path, rows)
-        print(f'heatmap PNG written to the run folder (heatmap.png)')
-
-
 if __name__ == '__main__':
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except ds.DamonError as e:
+        print('demo failed: %s' % e)
+        sys.exit(1)

@@ -25,7 +25,7 @@ trap '[ $? = 0 ] || [ $summarized = 1 ] || case $mode in test|kunit)
 t0=$(date +%s)
 "$HARNESS/deps.sh"
 "$HARNESS/build.sh"
-[ "$mode" = test ] && "$HARNESS/selftests-build.sh"
+case $mode in test|demo) "$HARNESS/selftests-build.sh" ;; esac
 
 run=$BUILD/runs/$mode-$TREE-$FLAVOUR-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$run"
@@ -37,6 +37,7 @@ printf '%s\n' "$cmd" > "$run/cmd"
 	printf 'export %s=%q\n' FLAVOUR "$FLAVOUR" RESULTS /run/results \
 		SELFTEST_DIR "$TOP/tools/testing/selftests/damon" \
 		DAMON_SELFTEST_BIN "$BUILD/selftests"
+	printf 'export DEMO_PNG=%q\n' "${DEMO_PNG:-}"
 	printf 'export KMEMLEAK=%d\n' "$([ "$FLAVOUR" = test ] && echo 1 || echo 0)"
 } > "$run/env"
 
@@ -68,7 +69,12 @@ kselftest_counts() {
 
 case $mode in
 vm) summary_vm ;;
-demo) "$HARNESS/kunit-summary.sh" "$run"; echo "--- demo output ---"; summary_vm ;;
+demo)	"$HARNESS/kunit-summary.sh" "$run"; echo "--- demo output ---"
+	if [ -n "${DEMO_PNG:-}" ] && [ -f "$run/heatmap.tsv" ]; then
+		"$HARNESS/heatmap-png.py" "$run/heatmap.tsv" "$run/heatmap.png" &&
+			log "heatmap PNG: $run/heatmap.png"
+	fi
+	summary_vm ;;
 esac
 
 bad=0
