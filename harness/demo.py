@@ -60,11 +60,7 @@ def watch():
                  if s.complete()]
         return wl, snaps, used
     finally:
-        ds.stop_process(spinner)
-        wl.release()
-        if trace:
-            trace.close()
-        ds.reset()
+        ds.cleanup(wl, spinner, trace)
 
 
 def heat_rows(wl, snaps):

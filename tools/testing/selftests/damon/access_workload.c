@@ -25,6 +25,12 @@
  * line on stdin after "ready", so that the caller can start monitoring
  * first, and after "done" it waits for another line (or end of file) before
  * it exits, so that the caller can look at the monitoring of a live process.
+ *
+ * With -t, the area is sparse: it is reserved without backing (it may be far
+ * larger than memory, e.g. 1 TiB) and only the given number of MiB is
+ * written, as NR_SLOTS equal chunks at the starts of NR_SLOTS equal slots of
+ * the area.  The hot window is then hot_permille of the written size, at the
+ * start of the slot its offset falls in.
  */
 
 #ifndef _GNU_SOURCE
@@ -46,6 +52,7 @@
 #define STALL_NS	20000000ULL
 #define PM_PFN_MASK	((1ULL << 55) - 1)
 #define PM_PRESENT	0x8000000000000000ULL
+#define NR_SLOTS	16
 
 struct config {
 	unsigned long size;		/* bytes */
@@ -58,6 +65,7 @@ struct config {
 	int wait_go;
 	unsigned long stride;
 	int allow_thp;
+	unsigned long touched;		/* bytes; 0: the whole area */
 };
 
 static uint64_t stalls[MAX_STALLS][2];
@@ -68,10 +76,11 @@ static void print_usage(const char *prog)
 	fprintf(stderr,
 		"usage: %s [-s MiB] [-f hot_permille] [-d phase_ms] [-n phases]\n"
 		"          [-o off0,off1,... (permille)] [-c cpu] [-S stride]\n"
-		"          [-P] [-w] [-H]\n"
+		"          [-P] [-w] [-H] [-t touched_MiB]\n"
 		"  -P  report the physical ranges of each phase's hot pages\n"
 		"  -w  wait for a line on stdin after printing \"ready\"\n"
-		"  -H  leave transparent huge pages allowed on the area\n",
+		"  -H  leave transparent huge pages allowed on the area\n"
+		"  -t  sparse area: write only this many MiB of it\n",
 		prog);
 	exit(2);
 }
@@ -105,15 +114,15 @@ static void parse_args(struct config *c, int argc, char **argv)
 {
 	int opt, i;
 
+	memset(c, 0, sizeof(*c));
 	c->size = 512UL << 20;
 	c->hot_permille = 100;
 	c->phase_ms = 8000;
 	c->nr_phases = 3;
 	c->cpu = -1;
-	c->stride = 0;
 	for (i = 0; i < MAX_PHASES; i++)
 		c->offsets[i] = -1;
-	while ((opt = getopt(argc, argv, "s:f:d:n:o:c:S:PwH")) != -1) {
+	while ((opt = getopt(argc, argv, "s:f:d:n:o:c:S:PwHt:")) != -1) {
 		switch (opt) {
 		case 's':
 			c->size = parse_ul(optarg, argv[0]) << 20;
@@ -145,12 +154,16 @@ static void parse_args(struct config *c, int argc, char **argv)
 		case 'H':
 			c->allow_thp = 1;
 			break;
+		case 't':
+			c->touched = parse_ul(optarg, argv[0]) << 20;
+			break;
 		default:
 			print_usage(argv[0]);
 		}
 	}
 	if (!c->size || !c->hot_permille || c->hot_permille > 1000 ||
-	    c->nr_phases < 1 || c->nr_phases > MAX_PHASES)
+	    c->nr_phases < 1 || c->nr_phases > MAX_PHASES ||
+	    c->touched > c->size)
 		print_usage(argv[0]);
 }
 
@@ -171,6 +184,22 @@ static void hot_window(const struct config *c, int phase, unsigned long ps,
 		       unsigned long *off, unsigned long *len)
 {
 	unsigned long npages = c->size / ps;
+
+	if (c->touched) {
+		unsigned long chunk = c->touched / NR_SLOTS / ps * ps;
+		unsigned long slot = c->offsets[phase] >= 0 ?
+			(unsigned long)c->offsets[phase] * NR_SLOTS / 1000 :
+			(unsigned long)phase;
+
+		*off = slot % NR_SLOTS * (c->size / NR_SLOTS / ps * ps);
+		*len = c->touched / ps * c->hot_permille / 1000 * ps;
+		if (*len > chunk)
+			*len = chunk;
+		if (!*len)
+			*len = ps;
+		return;
+	}
+
 	unsigned long hot = npages * c->hot_permille / 1000;
 	unsigned long start;
 
@@ -305,7 +334,7 @@ static unsigned long run_phase(char *win, unsigned long len,
 }
 
 /* Back every page with its own frame: none may stay the shared zero page. */
-static void populate(char *area, unsigned long size, unsigned long ps)
+static void populate_range(char *area, unsigned long size, unsigned long ps)
 {
 	unsigned long i;
 
@@ -315,6 +344,21 @@ static void populate(char *area, unsigned long size, unsigned long ps)
 #endif
 	for (i = 0; i < size; i += ps)
 		area[i] = 1;
+}
+
+/* The whole area, or NR_SLOTS chunks of a sparse one. */
+static void populate(const struct config *c, char *area, unsigned long ps)
+{
+	unsigned long slot = c->size / NR_SLOTS / ps * ps;
+	unsigned long chunk = c->touched / NR_SLOTS / ps * ps;
+	int i;
+
+	if (!c->touched) {
+		populate_range(area, c->size, ps);
+		return;
+	}
+	for (i = 0; i < NR_SLOTS && chunk; i++)
+		populate_range(area + i * slot, chunk, ps);
 }
 
 int main(int argc, char **argv)
@@ -334,14 +378,15 @@ int main(int argc, char **argv)
 		pin(c.cpu);
 
 	area = mmap(NULL, c.size, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		    MAP_PRIVATE | MAP_ANONYMOUS |
+		    (c.touched ? MAP_NORESERVE : 0), -1, 0);
 	if (area == MAP_FAILED) {
 		perror("mmap");
 		return 1;
 	}
 	if (!c.allow_thp)
 		madvise(area, c.size, MADV_NOHUGEPAGE);
-	populate(area, c.size, ps);
+	populate(&c, area, ps);
 
 	printf("area %p %p page_size=%lu\n", area, area + c.size, ps);
 	for (p = 0; p < c.nr_phases; p++) {

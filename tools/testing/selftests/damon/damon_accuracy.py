@@ -129,12 +129,7 @@ def run(ops):
     except ds.DamonError as e:
         t.check(False, 'setup', str(e))
     finally:
-        if wl:
-            wl.kill()
-        ds.stop_process(spinner)
-        if trace:
-            trace.close()
-        ds.reset()
+        ds.cleanup(wl, spinner, trace)
     t.finish()
 
 

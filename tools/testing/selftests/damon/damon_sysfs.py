@@ -351,6 +351,17 @@ def stop_process(pid):
         pass
 
 
+def cleanup(wl=None, spinner=None, trace=None):
+    """The end of a measurement, whatever happened: kill the workload and
+    the spinner, drop the tracefs instance and remove every kdamond."""
+    if wl:
+        wl.kill()
+    stop_process(spinner)
+    if trace:
+        trace.close()
+    reset()
+
+
 def workload_cpu():
     """The CPU for the workload and its spinner: the last one we may use."""
     return max(os.sched_getaffinity(0))

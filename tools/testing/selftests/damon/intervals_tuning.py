@@ -154,12 +154,7 @@ def main():
     except ds.DamonError as e:
         T.check(False, 'setup', str(e))
     finally:
-        if wl:
-            wl.kill()
-        ds.stop_process(spinner)
-        if trace:
-            trace.close()
-        ds.reset()
+        ds.cleanup(wl, spinner, trace)
     T.finish()
 
 
