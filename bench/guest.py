@@ -70,11 +70,6 @@ def emit(scenario, case, metrics, info=None, error=None):
         f.write(line + '\n')
 
 
-def runtime_ns(pid):
-    with open('/proc/%d/schedstat' % pid) as f:
-        return int(f.read().split()[0])
-
-
 def start_workload(args):
     cpu = ds.workload_cpu()
     wl = ds.Workload([str(a) for a in args] + ['-c', cpu])
@@ -120,9 +115,9 @@ def monitor_case(case):
         wl.go()
         time.sleep(WARMUP_S)
         kpid = ds.kdamond_pid()
-        r0, t0 = runtime_ns(kpid), time.monotonic()
+        r0, t0 = ds.runtime_ns(kpid), time.monotonic()
         time.sleep(WINDOW_S)
-        r1, t1 = runtime_ns(kpid), time.monotonic()
+        r1, t1 = ds.runtime_ns(kpid), time.monotonic()
         counts = traced_region_counts(TRACE_S)
         ds.state_cmd('off')
     finally:

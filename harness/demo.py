@@ -26,12 +26,6 @@ SHADES = ' .:-=+*#%@'
 HOT_FRAC = 0.25
 
 
-def runtime_ns(pid):
-    """The scheduler's runtime of a task (exact, unlike utime/stime)."""
-    with open('/proc/%d/schedstat' % pid) as f:
-        return int(f.read().split()[0])
-
-
 def watch():
     """Run the workload under DAMON; returns (workload, snapshots, cpu)."""
     cpu = ds.workload_cpu()
@@ -49,11 +43,11 @@ def watch():
         if ds.state_cmd('on'):
             raise ds.DamonError('cannot turn DAMON on')
         kpid = ds.kdamond_pid()
-        cpu0, t0 = runtime_ns(kpid), time.monotonic()
+        cpu0, t0 = ds.runtime_ns(kpid), time.monotonic()
         wl.go()
         if not wl.finish(len(OFFSETS) * PHASE_MS / 1000 + 60):
             raise ds.DamonError('the workload did not finish its phases')
-        used = (runtime_ns(kpid) - cpu0, time.monotonic() - t0)
+        used = (ds.runtime_ns(kpid) - cpu0, time.monotonic() - t0)
         trace.stop()
         ds.state_cmd('off')
         snaps = [s for s in ds.snapshots(trace.read_events())

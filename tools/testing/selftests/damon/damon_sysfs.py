@@ -351,6 +351,14 @@ def stop_process(pid):
         pass
 
 
+def runtime_ns(pid):
+    """The scheduler's runtime of a task in ns (needs CONFIG_SCHEDSTATS):
+    exact, unlike the tick-sampled utime/stime of a thread that runs in
+    short bursts such as a kdamond."""
+    with open('/proc/%d/schedstat' % pid) as f:
+        return int(f.read().split()[0])
+
+
 def cleanup(wl=None, spinner=None, trace=None):
     """The end of a measurement, whatever happened: kill the workload and
     the spinner, drop the tracefs instance and remove every kdamond."""
